@@ -1,0 +1,5 @@
+# AddressSanitizer + UBSan for the whole build (the `asan` preset turns this on).
+if(VOICELAB_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
+endif()
