@@ -33,7 +33,9 @@ class PcapngWriter {
                               std::uint32_t snap_length = 0);
 
   // Appends one packet captured at `timestamp_ns` on `interface_id`; `comment` (UTF-8) becomes
-  // the packet's opt_comment when not empty.
+  // the packet's opt_comment when not empty. A frame longer than the interface's non-zero
+  // snap_length is stored cut to it (original length kept). Throws std::out_of_range for an
+  // interface id that add_interface() did not return (a programming error).
   void write_packet(std::uint32_t interface_id, std::uint64_t timestamp_ns, Bytes frame,
                     std::string_view comment = {});
 
@@ -43,6 +45,8 @@ class PcapngWriter {
   [[nodiscard]] const std::vector<std::uint8_t>& data() const { return buffer_; }  // memory mode
   [[nodiscard]] std::uint32_t interface_count() const { return interfaces_; }
   [[nodiscard]] std::uint64_t packet_count() const { return packets_; }
+  // True once writing to the file failed (disk full, ...): the capture on disk is incomplete.
+  [[nodiscard]] bool write_failed() const { return write_failed_; }
 
  private:
   void write_section_header();
@@ -52,6 +56,8 @@ class PcapngWriter {
   std::FILE* file_ = nullptr;
   std::uint32_t interfaces_ = 0;
   std::uint64_t packets_ = 0;
+  std::vector<std::uint32_t> snap_lengths_;  // per interface; 0 = no limit
+  bool write_failed_ = false;
 };
 
 }  // namespace voicelab::wire
