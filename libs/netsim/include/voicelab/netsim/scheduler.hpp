@@ -32,8 +32,10 @@ class Scheduler {
   void cancel(EventId id);
   [[nodiscard]] bool pending(EventId id) const;
 
-  // Runs events in order until none is left, the next one is later than `limit` (now() then
-  // becomes `limit`), or `max_events` ran (a guard against livelock). Returns events run.
+  // Runs events in order until none is left, the next one is later than `limit`, or
+  // `max_events` ran (a guard against livelock). Returns events run. Unless it stopped on
+  // `max_events`, now() then becomes `limit` (when limit is not Time::max()), also when idle:
+  // run(t) means "simulate up to t".
   std::uint64_t run(Time limit = Time::max(),
                     std::uint64_t max_events = std::numeric_limits<std::uint64_t>::max());
   // Runs the next event, if any; returns whether one ran.
@@ -42,6 +44,14 @@ class Scheduler {
   [[nodiscard]] std::size_t pending_count() const { return live_; }
   [[nodiscard]] std::uint64_t events_run() const { return events_run_; }
   [[nodiscard]] Time next_event_time() const;  // Time::max() when idle
+
+  // Destroys every pending event without running it (EventIds stay stale). Used when a
+  // simulation is torn down, so callbacks holding frames release them before the pool goes.
+  void clear();
+
+  // Pool sizes, for tests and benchmarks that check nothing grows in steady state.
+  [[nodiscard]] std::size_t slot_capacity() const { return slots_.size(); }
+  [[nodiscard]] std::size_t heap_capacity() const { return heap_.capacity(); }
 
  private:
   struct Key {
@@ -56,6 +66,11 @@ class Scheduler {
     bool live = false;
   };
   void drop_cancelled_top();
+  void release_slot(std::uint32_t slot) noexcept;
+  [[nodiscard]] bool is_stale(const Key& key) const noexcept {
+    const Slot& s = slots_[key.slot];
+    return !s.live || s.generation != key.generation;
+  }
 
   Time now_{0};
   std::uint64_t sequence_ = 0;
@@ -69,7 +84,8 @@ class Scheduler {
 // A re-armable one-shot timer owned by an object; destroying it cancels it.
 class Timer {
  public:
-  Timer(Scheduler& scheduler, Callback on_fire) : scheduler_(&scheduler), on_fire_(std::move(on_fire)) {}
+  Timer(Scheduler& scheduler, Callback on_fire)
+      : scheduler_(&scheduler), on_fire_(std::move(on_fire)) {}
   ~Timer() { cancel(); }
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;

@@ -16,6 +16,9 @@ namespace voicelab::netsim {
 class Simulation {
  public:
   explicit Simulation(std::uint64_t seed) : random_(seed) {}
+  // Destroys pending events first (they may hold frames of the pool), then the links.
+  // Devices holding FrameRefs or Timers must be destroyed before their simulation.
+  ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
@@ -24,8 +27,10 @@ class Simulation {
   Random& random() { return random_; }
   FramePool& frames() { return frames_; }
 
-  // Connects two ports; the simulation owns the link.
+  // Connects two ports; the simulation owns the link. Throws std::logic_error when a port is
+  // already connected (see Link::Link).
   Link& connect(Port& a, Port& b, LinkParams params = {});
+  [[nodiscard]] std::size_t link_count() const { return links_.size(); }
 
   // Runs until idle or until `limit`.
   std::uint64_t run(Time limit = Time::max()) { return scheduler_.run(limit); }
@@ -41,6 +46,7 @@ class Simulation {
   FramePool frames_;
   std::vector<std::unique_ptr<Link>> links_;
   std::uint64_t frames_delivered_ = 0;
+  std::uint64_t links_created_ = 0;  // numbers each link's random stream
 };
 
 }  // namespace voicelab::netsim
