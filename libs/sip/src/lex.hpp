@@ -112,6 +112,10 @@ inline std::optional<std::uint64_t> parse_decimal(std::string_view s, std::size_
 // host = hostname / IPv4address / IPv6reference (RFC 3261 §25.1); defined in uri.cpp.
 bool valid_host(std::string_view s);
 
+// canonical_header_name() without the copy: a view of the static spelling of a known name, or
+// `name` itself; defined in message.cpp.
+std::string_view canonical_name(std::string_view name);
+
 // A cursor over a header value: skips whitespace, reads tokens and quoted strings.
 class Scanner {
  public:

@@ -1,6 +1,9 @@
 #include "voicelab/sip/message.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
+#include <cstdint>
 #include <utility>
 
 #include "lex.hpp"
@@ -91,23 +94,79 @@ constexpr std::array<std::string_view, 49> known_names{
     "Path",
 };
 
+constexpr bool table_names_fit(std::size_t max_length) {
+  for (const auto& compact : compact_forms) {
+    if (compact.full.size() > max_length || !detail::is_alpha(compact.full[0])) return false;
+  }
+  for (const auto known : known_names) {
+    if (known.size() > max_length || !detail::is_alpha(known[0])) return false;
+  }
+  return true;
+}
+
+// Every full name above once, bucketed by length and lower-case first letter: a lookup compares
+// the name with the one or two names of its bucket only, and allocates nothing.
+class NameIndex {
+ public:
+  static constexpr std::size_t max_length = 31;
+  static_assert(table_names_fit(max_length));
+
+  NameIndex() {
+    std::vector<std::string_view> all;
+    for (const auto& compact : compact_forms) all.push_back(compact.full);
+    for (const auto known : known_names) all.push_back(known);
+    // Stable, and the spellings of a name in both tables are the same: the first copy stays.
+    std::stable_sort(all.begin(), all.end(),
+                     [](std::string_view a, std::string_view b) { return bucket(a) < bucket(b); });
+    for (const auto name : all) {
+      const std::size_t k = bucket(name);
+      const auto [first, last] = ranges_[k];
+      const bool seen = std::any_of(names_.begin() + first, names_.begin() + last,
+                                    [&](std::string_view n) { return detail::iequals(n, name); });
+      if (seen) continue;
+      if (first == last) ranges_[k].first = static_cast<std::uint16_t>(names_.size());
+      names_.push_back(name);
+      ranges_[k].second = static_cast<std::uint16_t>(names_.size());
+    }
+  }
+
+  [[nodiscard]] std::string_view find(std::string_view name) const {
+    if (name.size() < 2 || name.size() > max_length || !detail::is_alpha(name[0])) return name;
+    const auto [first, last] = ranges_[bucket(name)];
+    for (std::size_t i = first; i < last; ++i) {
+      // Names mostly come spelled canonically already (builders, Cisco phones, CUCM): an
+      // exact comparison settles them before the case-folding one.
+      if (names_[i] == name || detail::iequals(names_[i], name)) return names_[i];
+    }
+    return name;
+  }
+
+ private:
+  // Only for names of 2..max_length characters starting with a letter (all the table's are).
+  static std::size_t bucket(std::string_view name) {
+    return name.size() * 26 + static_cast<std::size_t>(detail::to_lower(name[0]) - 'a');
+  }
+
+  std::vector<std::string_view> names_;
+  std::array<std::pair<std::uint16_t, std::uint16_t>, (max_length + 1) * 26> ranges_{};
+};
+
 }  // namespace
 
-std::string canonical_header_name(std::string_view name) {
+std::string_view detail::canonical_name(std::string_view name) {
   if (name.size() == 1) {
     const char c = detail::to_lower(name[0]);
     for (const auto& compact : compact_forms) {
-      if (compact.letter == c) return std::string(compact.full);
+      if (compact.letter == c) return compact.full;
     }
-    return std::string(name);
+    return name;
   }
-  for (const auto& compact : compact_forms) {
-    if (detail::iequals(compact.full, name)) return std::string(compact.full);
-  }
-  for (const auto known : known_names) {
-    if (detail::iequals(known, name)) return std::string(known);
-  }
-  return std::string(name);
+  static const NameIndex index;
+  return index.find(name);
+}
+
+std::string canonical_header_name(std::string_view name) {
+  return std::string(detail::canonical_name(name));
 }
 
 std::vector<std::string_view> split_list(std::string_view value) {
@@ -157,7 +216,7 @@ Message Message::response(int status_code, std::string reason) {
 }
 
 const Header* Message::find(std::string_view name) const {
-  const std::string wanted = canonical_header_name(name);
+  const std::string_view wanted = detail::canonical_name(name);
   for (const auto& h : headers) {
     if (detail::iequals(h.name, wanted)) return &h;
   }
@@ -171,14 +230,14 @@ std::optional<std::string_view> Message::get(std::string_view name) const {
 }
 
 std::size_t Message::count(std::string_view name) const {
-  const std::string wanted = canonical_header_name(name);
+  const std::string_view wanted = detail::canonical_name(name);
   std::size_t n = 0;
   for (const auto& h : headers) n += detail::iequals(h.name, wanted) ? 1U : 0U;
   return n;
 }
 
 std::vector<std::string_view> Message::values(std::string_view name) const {
-  const std::string wanted = canonical_header_name(name);
+  const std::string_view wanted = detail::canonical_name(name);
   std::vector<std::string_view> out;
   for (const auto& h : headers) {
     if (!detail::iequals(h.name, wanted)) continue;
@@ -193,7 +252,8 @@ Message& Message::add(std::string_view name, std::string value) {
 }
 
 Message& Message::set(std::string_view name, std::string value) {
-  const std::string wanted = canonical_header_name(name);
+  // A copy: `name` may point into a header that the loop below moves or erases.
+  const std::string wanted(detail::canonical_name(name));
   bool replaced = false;
   for (auto it = headers.begin(); it != headers.end();) {
     if (!detail::iequals(it->name, wanted)) {
@@ -211,7 +271,8 @@ Message& Message::set(std::string_view name, std::string value) {
 }
 
 std::size_t Message::remove(std::string_view name) {
-  const std::string wanted = canonical_header_name(name);
+  // A copy: `name` may point into a header that the loop below moves or erases.
+  const std::string wanted(detail::canonical_name(name));
   return std::erase_if(headers, [&](const Header& h) { return detail::iequals(h.name, wanted); });
 }
 

@@ -1,5 +1,8 @@
 #include "voicelab/sip/parser.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <utility>
 
@@ -80,34 +83,91 @@ wire::Result<std::optional<std::size_t>> content_length(const Message& m) {
 
 }  // namespace
 
-std::error_code detail::HeadScanner::feed(char c, const Limits& limits, bool& complete) {
+namespace {
+
+// What the header scanner must look at a byte for: 0 a value character that is not CR (the
+// common case), 1 CR, 2 anything is_value_char() refuses (CTLs but HTAB, DEL, a bare LF).
+constexpr std::array<std::uint8_t, 256> head_byte_class = [] {
+  std::array<std::uint8_t, 256> table{};
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const char c = static_cast<char>(i);
+    table[i] = c == '\r' ? 1 : detail::is_value_char(c) ? 0 : 2;
+  }
+  return table;
+}();
+
+}  // namespace
+
+std::size_t detail::HeadScanner::scan(std::string_view data, const Limits& limits, bool& complete,
+                                      errc& error) {
   complete = false;
-  if (++size > limits.max_header_size) return errc::headers_too_large;
-  if (cr) {
-    cr = false;
-    if (c != '\n') return errc::bad_line_ending;
-    if (line_length == 0 && !first_line) {
-      complete = true;
-    } else {
+  error = errc::ok;
+  const std::size_t n = data.size();
+  std::size_t i = 0;
+  while (i < n) {
+    // Inside a line, a run of plain value characters can break no rule until the section or
+    // the line reaches its limit, so it is skipped without the per-byte checks below (which it
+    // would pass one by one).
+    if (!cr && line_length != 0) {
+      std::size_t room = n - i;
+      room = std::min(room, size < limits.max_header_size ? limits.max_header_size - size : 0);
+      room = std::min(room, line_length < limits.max_line ? limits.max_line - line_length : 0);
+      std::size_t k = 0;
+      while (k < room && head_byte_class[static_cast<unsigned char>(data[i + k])] == 0) ++k;
+      size += k;
+      line_length += k;
+      i += k;
+      if (i == n) break;
+    }
+    const char c = data[i++];
+    if (++size > limits.max_header_size) {
+      error = errc::headers_too_large;
+      break;
+    }
+    if (cr) {
+      cr = false;
+      if (c != '\n') {
+        error = errc::bad_line_ending;
+        break;
+      }
+      if (line_length == 0 && !first_line) {
+        complete = true;
+        break;
+      }
       first_line = false;
       line_length = 0;
+      continue;
     }
-    return {};
+    if (c == '\r') {
+      cr = true;
+      continue;
+    }
+    if (!detail::is_value_char(c)) {
+      error = errc::bad_line_ending;
+      break;
+    }
+    if (line_length == 0 && !first_line && !detail::is_ws(c) &&
+        ++fields > limits.max_header_count) {
+      error = errc::too_many_headers;
+      break;
+    }
+    if (++line_length > limits.max_line) {
+      error = errc::line_too_long;
+      break;
+    }
   }
-  if (c == '\r') {
-    cr = true;
-    return {};
-  }
-  if (!detail::is_value_char(c)) return errc::bad_line_ending;
-  if (line_length == 0 && !first_line && !detail::is_ws(c) && ++fields > limits.max_header_count) {
-    return errc::too_many_headers;
-  }
-  if (++line_length > limits.max_line) return errc::line_too_long;
-  return {};
+  return i;
 }
 
-wire::Result<Message> parse_head(std::string_view head) {
+namespace {
+
+// `checked`: every byte already passed HeadScanner (the framers), which refuses what the
+// character check below refuses.
+wire::Result<Message> parse_head(std::string_view head, bool checked) {
   Message m;
+  // One header per line at most: the vector is sized once instead of growing (and moving every
+  // header it holds) as lines come.
+  m.headers.reserve(static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n')));
   bool first = true;
   bool ended = false;
   while (!head.empty()) {
@@ -116,8 +176,10 @@ wire::Result<Message> parse_head(std::string_view head) {
     if (end == std::string_view::npos) return errc::truncated;
     const auto line = head.substr(0, end);
     head.remove_prefix(end + 2);
-    for (char c : line) {
-      if (!detail::is_value_char(c)) return errc::bad_line_ending;
+    if (!checked) {
+      for (char c : line) {
+        if (!detail::is_value_char(c)) return errc::bad_line_ending;
+      }
     }
     if (first) {
       if (const auto ec = parse_start_line(line, m)) return ec;
@@ -144,12 +206,16 @@ wire::Result<Message> parse_head(std::string_view head) {
     const auto name = line.substr(0, i);
     while (i < line.size() && detail::is_ws(line[i])) ++i;
     if (name.empty() || i >= line.size() || line[i] != ':') return errc::bad_header;
-    m.headers.push_back(
-        Header{canonical_header_name(name), std::string(detail::trim(line.substr(i + 1)))});
+    m.headers.push_back(Header{std::string(detail::canonical_name(name)),
+                               std::string(detail::trim(line.substr(i + 1)))});
   }
   if (first) return errc::truncated;
   return m;
 }
+
+}  // namespace
+
+wire::Result<Message> parse_head(std::string_view head) { return parse_head(head, false); }
 
 wire::Result<Message> parse_datagram(wire::Bytes datagram, const Limits& limits) {
   std::string_view text = as_text(datagram);
@@ -157,13 +223,12 @@ wire::Result<Message> parse_datagram(wire::Bytes datagram, const Limits& limits)
   if (text.empty()) return errc::keepalive;
 
   detail::HeadScanner scanner;
-  std::size_t head_size = 0;
   bool complete = false;
-  while (!complete) {
-    if (head_size >= text.size()) return errc::truncated;
-    if (const auto ec = scanner.feed(text[head_size++], limits, complete)) return ec;
-  }
-  auto message = parse_head(text.substr(0, head_size));
+  errc error = errc::ok;
+  const std::size_t head_size = scanner.scan(text, limits, complete, error);
+  if (error != errc::ok) return error;
+  if (!complete) return errc::truncated;
+  auto message = parse_head(text.substr(0, head_size), true);
   if (!message) return message.error();
   const auto length = content_length(*message);
   if (!length) return length.error();
@@ -187,7 +252,7 @@ std::error_code StreamParser::fail(std::error_code ec) {
 }
 
 std::error_code StreamParser::finish_head() {
-  auto message = parse_head(head_);
+  auto message = parse_head(head_, true);
   if (!message) return fail(message.error());
   const auto length = content_length(*message);
   if (!length) return fail(length.error());
@@ -240,13 +305,14 @@ std::size_t StreamParser::put(std::string_view data, std::error_code& ec) {
       }
       case State::head: {
         bool complete = false;
-        while (used < data.size() && !complete) {
-          const char c = data[used++];
-          if (const auto error = scanner_.feed(c, limits_, complete)) {
-            ec = fail(error);
-            return used;
-          }
-          head_.push_back(c);
+        errc broken = errc::ok;
+        const std::size_t n = scanner_.scan(data.substr(used), limits_, complete, broken);
+        // The byte that broke a rule is consumed but not kept.
+        head_.append(data.substr(used, broken == errc::ok ? n : n - 1));
+        used += n;
+        if (broken != errc::ok) {
+          ec = fail(broken);
+          return used;
         }
         if (complete) {
           if (const auto error = finish_head()) {

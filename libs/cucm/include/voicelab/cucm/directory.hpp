@@ -1,7 +1,7 @@
 #pragma once
-// The device database as the registrar sees it: a lookup by device name. The registrar depends on
-// this interface only, so that libs/cucm does not depend on libs/provisioning; the lab adapts the
-// provisioning database to it (APIS.md section D).
+// The device database as the registrar sees it: a lookup by device name (APIS.md section D). The
+// registrar depends on this interface only: tests and tools hand it a MemoryDirectory, a node
+// (node.hpp) the provisioning database through DatabaseDirectory (database_directory.hpp).
 
 #include <cstddef>
 #include <functional>

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "voicelab/sip/error.hpp"
 #include "voicelab/sip/message.hpp"
 #include "voicelab/wire/bytes.hpp"
 #include "voicelab/wire/result.hpp"
@@ -48,7 +49,8 @@ wire::Result<Message> parse_datagram(wire::Bytes datagram, const Limits& limits 
 wire::Result<Message> parse_message(std::string_view text, const Limits& limits = {});
 
 namespace detail {
-// Finds the end of a header section byte by byte while enforcing the header limits.
+// Finds the end of a header section while enforcing the header limits; the state carries over
+// from one call to the next, so a section may arrive in pieces.
 struct HeadScanner {
   std::size_t size = 0;
   std::size_t line_length = 0;
@@ -56,9 +58,11 @@ struct HeadScanner {
   bool first_line = true;
   bool cr = false;
 
-  // Feeds one byte; sets `complete` when it ends the blank line. Errors: bad_line_ending,
-  // line_too_long, too_many_headers, headers_too_large.
-  std::error_code feed(char c, const Limits& limits, bool& complete);
+  // Consumes bytes of `data` up to and including the LF that ends the blank line (then sets
+  // `complete`), the first byte that breaks a rule (then sets `error`: bad_line_ending,
+  // line_too_long, too_many_headers, headers_too_large; that byte counts as consumed), or the
+  // end of `data`. Returns how many bytes it consumed. `error` is errc::ok otherwise.
+  std::size_t scan(std::string_view data, const Limits& limits, bool& complete, errc& error);
 };
 }  // namespace detail
 
