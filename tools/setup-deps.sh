@@ -16,6 +16,8 @@ PACKAGES=(
   libpugixml-dev       # generated phone configuration (SEP<MAC>.cnf.xml)
   libfmt-dev
   nlohmann-json3-dev   # scenarios and reports
+  python3-jsonschema   # tests validate scenarios/*.json against docs/scenario.schema.json
+  libxml2-utils        # xmllint: tests validate the JUnit XML reports against an XSD
   catch2               # Catch2 v2 (unit tests)
   libcli11-dev         # command line of apps/voicelab
   libbenchmark-dev     # Google Benchmark, for tools/bench
